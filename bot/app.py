@@ -59,8 +59,8 @@ class Runtime:
         await asyncio.to_thread(self.deps.classifier.warm_up)
         await self._initialize()
         self.web[WEB].bot_username = self.ptb.bot.username
-        commands = [BotCommand(name, text) for name, text in messages.COMMANDS.items()]
-        try:
+        commands = [BotCommand(name, text) for name, text in messages.VILLAGER_COMMANDS.items()]
+        try:  # everyone's menu; staff get theirs in their own chat (handlers.telegram.common)
             await self.ptb.bot.set_my_commands(commands)
         except Exception:  # a menu is a nicety: never block start-up on it
             log.warning("could not set the command menu", exc_info=True)

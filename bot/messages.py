@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from models import Rating, TicketStatus
+from models import Rating, Role, TicketStatus
 
 WEEKDAYS = "一二三四五六日"
 
@@ -492,13 +492,21 @@ HELP_AGENT = (
     "/review 暂存待审核的事项（站长、督办）\n/web 督办网页\n/help 帮助"
 )
 
-COMMANDS: dict[str, str] = {
+# The menu each person sees: villagers only their own commands, staff theirs (set per chat).
+VILLAGER_COMMANDS: dict[str, str] = {
     "start": "登记住址 / 开始",
     "my": "我的事项和进度",
     "card": "代办员联系卡",
     "me": "我的登记信息",
     "cancel": "撤销一件事",
-    "tasks": "代办员：我手上的事项",
+    "help": "帮助",
+}
+AGENT_COMMANDS: dict[str, str] = {
+    "tasks": "我手上的事项",
+    "help": "帮助",
+}
+SUPERVISOR_COMMANDS: dict[str, str] = {
+    "tasks": "我手上的事项",
     "overdue": "督办：超期事项",
     "stats": "督办：统计",
     "review": "督办：暂存待审核的事项",
@@ -506,6 +514,15 @@ COMMANDS: dict[str, str] = {
     "night": "督办：夜间提醒开/关",
     "help": "帮助",
 }
+COMMANDS: dict[str, str] = {**VILLAGER_COMMANDS, **SUPERVISOR_COMMANDS}  # every command
+
+
+def commands_for(role: Role | None) -> dict[str, str]:
+    """The command menu for a villager (None), an agent or a supervisor of any level."""
+    if role is None:
+        return VILLAGER_COMMANDS
+    return AGENT_COMMANDS if role is Role.AGENT else SUPERVISOR_COMMANDS
+
 
 # ---- follow-up: reminders, escalation (督办), digests ------------------------------------------
 

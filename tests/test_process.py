@@ -68,12 +68,6 @@ async def _walk(fake: FakeBotAPI, db_url: str, tmp_path: Path) -> int | None:
             "card",
             "me",
             "cancel",
-            "tasks",
-            "overdue",
-            "stats",
-            "review",
-            "web",
-            "night",
             "help",
         ]
         await register_by_buttons(fake, 801, "柳湾镇", "杏花村", "一组")

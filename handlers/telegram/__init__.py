@@ -98,6 +98,7 @@ async def help_command(update: Update, context: common.Ctx) -> None:
     me = common.who(update, context)
     text = messages.HELP_AGENT if me.agent is not None else messages.HELP_VILLAGER
     common.say(context, common.chat_id(update), text)
+    await common.fit_menu(context, common.chat_id(update), me)
 
 
 async def unknown_command(update: Update, context: common.Ctx) -> None:

@@ -13,6 +13,7 @@ from handlers.telegram.common import (
     Ctx,
     chat_id,
     deps,
+    fit_menu,
     press,
     reply,
     say,
@@ -31,6 +32,7 @@ async def start(update: Update, context: Ctx) -> None:
     me = who(update, context)
     if me.agent is not None:
         say(context, chat_id(update), messages.HELP_AGENT)
+        await fit_menu(context, chat_id(update), me)
         return
     keyboard = _township_keyboard(context)
     if not keyboard:
@@ -144,3 +146,4 @@ async def on_contact(update: Update, context: Ctx) -> None:
         )
 
     reply(context, update, share)
+    await fit_menu(context, chat_id(update), who(update, context))  # an agent who just linked

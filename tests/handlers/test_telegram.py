@@ -121,6 +121,11 @@ async def test_agent_links_telegram_by_sharing_their_own_phone(
     with live.deps.read() as s:
         assert s.exec(select(Agent).where(Agent.phone == "13909430102")).one().telegram_id == MA
 
+    # Now that she is known, her own chat shows an agent's menu, not the villagers'.
+    mine = {"type": "chat", "chat_id": MA}
+    await fake.wait_until(lambda: bool(fake.my_commands(mine)), timeout=10)
+    assert [c["command"] for c in fake.my_commands(mine)] == ["tasks", "help"]
+
     # Nobody else can take over that roster phone afterwards.
     fake.add_user(999, "冒充者", phone="13909430102")
     taken = await after(
@@ -251,3 +256,14 @@ def _dev_texts() -> list[str]:
 
     path = Path(__file__).resolve().parents[1] / "data" / "dev_requests.jsonl"
     return [json.loads(line)["text"] for line in path.read_text().splitlines() if line.strip()]
+
+
+async def test_each_role_sees_its_own_command_menu(fake: FakeBotAPI, live: Runtime) -> None:
+    everyone = [c["command"] for c in fake.my_commands()]
+    assert everyone == ["start", "my", "card", "me", "cancel", "help"]  # no 督办 for villagers
+    await after(fake, WU, "超期", lambda: fake.send_text(WU, "/help"))
+    mine = {"type": "chat", "chat_id": WU}
+    await fake.wait_until(lambda: bool(fake.my_commands(mine)), timeout=10)
+    staff = [c["command"] for c in fake.my_commands(mine)]
+    assert {"overdue", "stats", "review", "web", "night"} <= set(staff)
+    assert "cancel" not in staff
