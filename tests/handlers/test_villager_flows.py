@@ -123,13 +123,16 @@ async def test_photo_with_caption_and_a_document_reply_reach_the_agent(
     )
     doc = await fake.wait_for_message(LI, predicate=lambda m: m.content_type == "document")
     assert doc.kind == "copy" and "村民王秀英" in doc.text and "文件" in doc.text
-    # A photo without words that answers nothing of ours: she is told how to send it.
-    await after(fake, WANG, "文字说明", lambda: fake.send_photo(WANG))
+    # A photo without words and without "reply": her only open matter is the one it is for.
+    await after(fake, WANG, "已转告", lambda: fake.send_photo(WANG))
+    await fake.wait_until(
+        lambda: sum(m.content_type == "photo" for m in fake.messages(LI)) == 2, timeout=10
+    )
     [ticket] = tickets_of(live)
-    assert event_kinds(live, ticket.id)[-2:] == [EventKind.NOTE, EventKind.NOTE]
+    assert event_kinds(live, ticket.id)[-3:] == [EventKind.NOTE] * 3
     with live.deps.read() as s:
         kinds = [a.kind for a in s.exec(select(Attachment).order_by(col(Attachment.id))).all()]
-    assert kinds == ["photo", "document"]
+    assert kinds == ["photo", "document", "photo"]
 
 
 async def test_my_cancel_by_number_and_by_buttons(fake: FakeBotAPI, live: Runtime) -> None:

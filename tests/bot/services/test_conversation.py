@@ -145,6 +145,34 @@ def test_a_reply_with_a_photo_is_kept_and_copied_to_the_holder(deps: Deps) -> No
     assert kept.sender == f"villager:{wang.id}"
 
 
+def test_a_bare_photo_goes_to_the_one_open_matter_else_a_hint(deps: Deps) -> None:
+    wang = factories.villager(deps, WANG)
+    assert (
+        conversation.from_villager(  # nothing open yet: tell her how to send it
+            deps, villager_id=wang.id or 0, msg=Incoming(WANG, 40, None, Media("photo", WANG, 40))
+        )
+        == "hint"
+    )
+    t = factories.ticket(deps, wang)
+    photo = Media("photo", WANG, 41, "file-41", "uniq-41")
+    out = conversation.from_villager(
+        deps, villager_id=wang.id or 0, msg=Incoming(WANG, 41, None, photo)
+    )
+    assert out == "added"
+    [copy] = sent(deps, LI, "attachment")
+    assert copy.payload["message_id"] == 41
+    assert t.number in sent(deps, WANG, "added")[-1].payload["text"]
+    factories.ticket(deps, wang, "低保咋申请，家里困难得很")  # two open: which one? ask her
+    doc = Media("document", WANG, 42, "file-42", "uniq-42")
+    out = conversation.from_villager(
+        deps, villager_id=wang.id or 0, msg=Incoming(WANG, 42, None, doc)
+    )
+    assert out == "hint"
+    assert "回复" in sent(deps, WANG)[-1].payload["text"]
+    with deps.read() as s:
+        assert [a.file_unique_id for a in s.exec(select(Attachment)).all()] == ["uniq-41"]
+
+
 def test_a_reply_about_a_closed_ticket_is_a_new_request(deps: Deps) -> None:
     wang = factories.villager(deps, WANG)
     t = factories.ticket(deps, wang, "麻烦给开个证明，娃上学要家庭情况证明")
