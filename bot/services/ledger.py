@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from bot import messages
+from bot.services import queries
 from bot.services.context import Deps, NotAllowed, NotFound
 from models import Agent, Role, Ticket, Township, Village, VillageGroup, Villager
 from nlp import mask_pii
@@ -93,14 +94,13 @@ def joined() -> SelectOfScalar[Ticket]:
 
 
 def scoped(query: SelectOfScalar[T], viewer: Viewer) -> SelectOfScalar[T]:
-    """Limit a query already joined to Village to what the viewer may see."""
-    if viewer.role is Role.COUNTY_SUPERVISOR:
-        return query
-    if viewer.role is Role.TOWNSHIP_SUPERVISOR:
-        return query.where(col(Village.township_id) == viewer.township_id)
-    if viewer.role is Role.STATION_HEAD:
-        return query.where(col(Village.id) == viewer.village_id)
-    return query.where(col(Ticket.assignee_id) == viewer.agent_id)
+    """Limit a query already joined to Village to what the viewer may see: a supervisor their
+    area, an agent the tickets they hold."""
+    if viewer.role is Role.AGENT:
+        return query.where(col(Ticket.assignee_id) == viewer.agent_id)
+    return queries.area_rule(
+        query, viewer.role, village_id=viewer.village_id, township_id=viewer.township_id
+    )
 
 
 def visible_ticket(session: Session, viewer: Viewer, number: str) -> Ticket:

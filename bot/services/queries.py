@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
+from sqlalchemy import false
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -91,11 +92,24 @@ def overdue_in(
 
 def in_area(query: SelectOfScalar[T], supervisor: Agent) -> SelectOfScalar[T]:
     """Limit a query already joined to Village to the supervisor's area."""
-    if supervisor.role is Role.STATION_HEAD:
-        return query.where(col(Village.id) == supervisor.village_id)
-    if supervisor.role is Role.TOWNSHIP_SUPERVISOR:
-        return query.where(col(Village.township_id) == supervisor.township_id)
-    return query  # county supervisor: the whole county
+    return area_rule(
+        query, supervisor.role, village_id=supervisor.village_id, township_id=supervisor.township_id
+    )
+
+
+def area_rule(
+    query: SelectOfScalar[T], role: Role, *, village_id: int | None, township_id: int | None
+) -> SelectOfScalar[T]:
+    """The one rule for "their area" (the query is already joined to Village): a station head
+    sees the village, a township supervisor the township, the county supervisor everything, and
+    an agent no area at all (agents see their own tickets, which is a different question)."""
+    if role is Role.COUNTY_SUPERVISOR:
+        return query
+    if role is Role.TOWNSHIP_SUPERVISOR:
+        return query.where(col(Village.township_id) == township_id)
+    if role is Role.STATION_HEAD:
+        return query.where(col(Village.id) == village_id)
+    return query.where(false())
 
 
 def _item(session: Session, ticket: Ticket, now: datetime) -> OverdueItem:

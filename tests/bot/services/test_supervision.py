@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import col, select
 
-from bot.services import conversation, flood, intake, rating, supervision, tickets
+from bot.services import conversation, flood, intake, ledger, queries, rating, supervision, tickets
 from bot.services.attachments import Media
 from bot.services.context import Deps, NotAllowed, NotFound, WrongState
 from bot.services.conversation import Incoming
@@ -150,3 +150,20 @@ def test_release_makes_the_ticket_with_its_attachment_dismiss_tells_the_villager
     assert "不作为新的事项" in sent(deps, WANG, "held_dismissed")[0].payload["text"]
     with pytest.raises(NotFound):  # decided already
         supervision.release(deps, supervisor_id=agent_id(deps, ZHAO), held_id=held_text.id or 0)
+
+
+def test_one_area_rule_for_every_role(deps: Deps) -> None:
+    """The station head sees the village, the township its villages, the county all, an agent
+    no area at all (whatever role a caller forgets to check, nothing leaks)."""
+    t = factories.ticket(deps, factories.villager(deps, WANG), CERT)
+    with deps.read() as s:
+        people = {a.telegram_id: a for a in s.exec(select(Agent)).all()}
+
+        def sees(telegram_id: int) -> bool:
+            who = people[telegram_id]
+            query = ledger.joined().where(col(Ticket.id) == t.id)
+            return s.exec(queries.in_area(query, who)).first() is not None
+
+        assert sees(ZHAO) and sees(WU) and sees(FENG)  # station head, township, county
+        assert not sees(QIAN)  # the other township's supervisor
+        assert not sees(LI)  # the ticket's own agent has no *area*; /tasks shows her tickets
