@@ -13,28 +13,20 @@ import asyncio
 import contextlib
 import logging
 import time
-import warnings
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col, select
-from telegram import (
-    Bot,
-    ForceReply,
-    InlineKeyboardMarkup,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
 from bot.coalesce import coalesce_cards
 from bot.db import session_scope
 from bot.pacing import Pacer
 from bot.services import delivery
+from bot.telegram_calls import retry_seconds, telegram_call
 from models import Outbox, OutboxStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -265,7 +257,7 @@ class Dispatcher:
             await self.pacer.turn(chat_id)
             try:
                 try:
-                    message_id = await self._call(method, chat_id, payload)
+                    message_id = await telegram_call(self.bot, method, chat_id, payload)
                 finally:
                     self.pacer.done(chat_id)
             except RetryAfter as exc:
@@ -325,42 +317,6 @@ class Dispatcher:
             payload["message_id"] = original.tg_message_id
             return "editMessageText", payload
         return "sendMessage", payload  # the card never went out: send the current state instead
-
-    async def _call(self, method: str, chat_id: int, payload: dict[str, Any]) -> int | None:
-        kwargs = dict(payload)
-        markup = _markup(kwargs.pop("reply_markup", None))
-        if method == "sendMessage":
-            reply_to = kwargs.pop("reply_to_message_id", None)
-            sent: Message = await self.bot.send_message(
-                chat_id=chat_id,
-                text=kwargs["text"],
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                reply_to_message_id=reply_to,
-                allow_sending_without_reply=True if reply_to else None,
-            )
-            return sent.message_id
-        if method == "editMessageText":
-            edited = await self.bot.edit_message_text(
-                chat_id=chat_id,
-                message_id=kwargs["message_id"],
-                text=kwargs["text"],
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup if isinstance(markup, InlineKeyboardMarkup) else None,
-            )
-            return edited.message_id if isinstance(edited, Message) else int(kwargs["message_id"])
-        if method == "copyMessage":  # attachments and relays: the copy does not show the sender
-            caption = kwargs.get("caption")
-            copied = await self.bot.copy_message(
-                chat_id=chat_id,
-                from_chat_id=kwargs["from_chat_id"],
-                message_id=kwargs["message_id"],
-                caption=caption,
-                parse_mode=ParseMode.HTML if caption is not None else None,
-                reply_markup=markup,
-            )
-            return copied.message_id
-        raise BadRequest(f"unsupported outbox method {method}")
 
     # ---- bookkeeping -----------------------------------------------------------------------
 
@@ -424,31 +380,3 @@ class Dispatcher:
                     )
                 ).all()
             )
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """RetryAfter.retry_after in seconds, whichever type this PTB version returns."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _markup(
-    data: dict[str, Any] | None,
-) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply | None:
-    if not data:
-        return None
-    if "inline_keyboard" in data:
-        return InlineKeyboardMarkup.de_json(data, None)
-    if "keyboard" in data:
-        return ReplyKeyboardMarkup.de_json(data, None)
-    if data.get("remove_keyboard"):
-        return ReplyKeyboardRemove()
-    if data.get("force_reply"):
-        return ForceReply(input_field_placeholder=data.get("input_field_placeholder"))
-    return None
-
-
-def sent_at_or_none(row: Outbox) -> datetime | None:
-    return row.sent_at

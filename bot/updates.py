@@ -18,9 +18,9 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application
 
-from bot.dispatch import retry_seconds
 from bot.services import inbound
 from bot.services.context import Deps
+from bot.telegram_calls import retry_seconds
 from handlers.telegram.common import BotData
 
 log = logging.getLogger(__name__)
