@@ -31,7 +31,6 @@ from models import Outbox, OutboxStatus, utcnow
 
 log = logging.getLogger(__name__)
 
-_SEND_METHODS = {"sendMessage", "editMessageText", "copyMessage"}
 _EDIT_GONE = ("message to edit not found", "message can't be edited")
 _CHAT_GONE = ("chat not found", "user not found", "have no rights", "not enough rights")
 _SOURCE_GONE = ("message to copy not found",)  # the villager deleted what we were forwarding

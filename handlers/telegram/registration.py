@@ -38,13 +38,15 @@ async def start(update: Update, context: Ctx) -> None:
     if not keyboard:
         say(context, chat_id(update), messages.NO_ROSTER)
         return
+    # The villager's welcome first; the note for agents after it, so a grandmother reads
+    # what is meant for her before anything else.
+    say(context, chat_id(update), messages.WELCOME, keyboard=keyboard)
     say(
         context,
         chat_id(update),
         messages.AGENT_HINT,
         markup=outbox.contact_keyboard(messages.AGENT_BUTTON),
     )
-    say(context, chat_id(update), messages.WELCOME, keyboard=keyboard)
 
 
 def _restart(context: Ctx, query: CallbackQuery, cb: Callback, me: Identity) -> None:
