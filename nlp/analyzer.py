@@ -54,6 +54,10 @@ class Analyzer:
             weigh.asking.add(bisect_right(weigh.sentences, question.start()))
         found.asking = bool(weigh.asking)
         items, negators, factors = found.items, weigh.negators, weigh.factors
+        away: list[tuple[int, int]] = []
+        if found.circumstances:  # negated, past, undone (回来了) … are dropped here
+            found.circumstances = weigh.circumstances(found.circumstances)
+            away = [(c[1], c[2]) for c in found.circumstances if c[0] is _AWAY]
         for start, end, phrase, meaning in singles:
             if negators and weigh.negated(start):
                 continue
@@ -67,7 +71,11 @@ class Analyzer:
             )
             full, base = factors(start)
             span, said = ((start, end),), (phrase,)
+            # a weak word in 在外地打工 (打工) says where the writer is, not what is asked
+            where = _inside(start, end, away) if away else False
             for target, kept, halved, weak in meaning.weights:
+                if weak and where:
+                    continue
                 factor = kept if whole else halved
                 items.append((target, factor * full, factor * base, span, said, weak))
         rules = phrases.left & phrases.right
@@ -83,8 +91,6 @@ class Analyzer:
                 item = self._rule(rule_index, parts[rule_index], singles, keywords, weigh)
                 if item is not None:
                     items.append(item)
-        if found.circumstances:
-            found.circumstances = weigh.circumstances(found.circumstances)
         found.split = min(weigh.openers) if weigh.openers else None
         return found
 
@@ -103,6 +109,13 @@ class Analyzer:
             firsts = _outermost(firsts)
         if rule.nested[1] and len(seconds) > 1:
             seconds = _outermost(seconds)
+        matter = rule.matter
+        if rule.short:  # 补 in 补贴, 报 in 报名: a character of another word is no part
+            firsts = _own_parts(firsts, singles, matter)
+            seconds = _own_parts(seconds, singles, matter)
+        if weigh.denials:  # 不是贷款: a denied part is no part
+            firsts = [h for h in firsts if not weigh.negated(h[0], denied=True)]
+            seconds = [h for h in seconds if not weigh.negated(h[0], denied=True)]
         pair = _closest(firsts, seconds, weigh.sentences, weigh.openers)
         if pair is None:
             return None
@@ -111,12 +124,9 @@ class Analyzer:
         a, b = pair if pair[0][0] < pair[1][0] else (pair[1], pair[0])
         a_start, a_end, a_phrase, _ = a
         b_start, b_end, b_phrase, _ = b
-        weight, matter = rule.weight, rule.matter
+        weight = rule.weight
         short = [part for part in pair if part[1] - part[0] == 1] if rule.short else None
         if short:
-            for part in short:
-                if _part_of_word(part, singles, matter):
-                    return None  # 补 in 补贴, 报 in 报名: a character of another word
             for part in short:
                 if not _within(part, keywords, matter, strictly=False):
                     weight *= SINGLE_CHAR_PART  # 漏 alone; inside its own 漏雨 it is fine
@@ -161,7 +171,22 @@ def _part_of_word(hit: Hit, singles: list[Hit], matter: int) -> bool:
     start, end = hit[0], hit[1]
     for o_start, o_end, phrase, meaning in singles:
         if o_start <= start and end <= o_end and len(phrase.rstrip("了")) > 1:
+            if end == o_end and phrase[-2:-1] == "的":
+                continue  # 钱 in 住院的钱 is still the money: the head of the phrase
             return not any(e.target == matter for e in meaning.singles)
+    return False
+
+
+def _own_parts(hits: list[Hit], singles: list[Hit], matter: int) -> list[Hit]:
+    """A rule part's occurrences without the one-character ones inside another word."""
+    return [h for h in hits if h[1] - h[0] > 1 or not _part_of_word(h, singles, matter)]
+
+
+def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Is text[start:end] inside one of the spans?"""
+    for s, e in spans:  # noqa: SIM110 -- a plain loop: no generator for every test
+        if s <= start and end <= e:
+            return True
     return False
 
 

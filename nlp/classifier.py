@@ -1,6 +1,7 @@
 """Sort a villager's words into a handling mode and a matter, and know when it does not know.
 
     text ─ normalise ─ scan ─ weigh ─┬─ spam / done / complaint, nothing asked ─▶ category None
+                                     ├─ small talk (天气, 喝喜酒) on weak words only ─▶ None
                                      ├─ no matter, asks for a visit or call ─▶ 流动办, no matter
                                      ├─ top matters close, on the same words ─▶ clarify (buttons)
                                      └─ best matter (+ further needs in `also`)
@@ -155,6 +156,8 @@ class Classifier:
             return self._no_matter(text, found)
         mine = groups[best]
         weak = all_weak(mine)
+        if weak and found.chatter:  # 俺娃下个月结婚，来喝喜酒: small talk naming a matter
+            return self._none(text, 0.6)
         if not acceptable(found, mine, top, weak):
             return self._no_matter(text, found)
         more: list[int] = []
@@ -212,7 +215,7 @@ class Classifier:
 
     def _no_matter(self, text: str, found: Evidence) -> Classification:
         """No keyword matter: guess from shared bigrams and ask, or a plain visit/call request."""
-        if found.spam or found.complaint or found.done:
+        if found.spam or found.complaint or found.done or found.chatter:
             return self._none(text, 0.6)
         ranked = self._profiles.rank(found.text) if found.asking else []
         if ranked:

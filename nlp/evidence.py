@@ -39,6 +39,7 @@ class Evidence:
     spam: float = 0.0
     complaint: bool = False
     done: bool = False
+    chatter: bool = False  # small talk: weather, invitations, greetings
     split: int | None = None  # where a second need begins (a clause opening with 还有, 另外 …)
 
     def groups(self) -> dict[int, list[Item]]:

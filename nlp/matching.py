@@ -54,6 +54,7 @@ class Kind(enum.IntEnum):
     ELSEWHERE = 17
     HARDSHIP = 18
     CANT = 19
+    CHATTER = 20
 
 
 CIRCUMSTANCES = frozenset({Kind.CANT, Kind.FRAIL, Kind.ALONE, Kind.AWAY, Kind.ASK})
@@ -80,6 +81,7 @@ _CUE_LISTS: tuple[tuple[Kind, tuple[str, ...], float], ...] = (
     (Kind.NEUTRAL, cues.NEUTRAL, 1.0),
     (Kind.ELSEWHERE, cues.ELSEWHERE, 1.0),
     (Kind.HARDSHIP, cues.HARDSHIP, 1.0),
+    (Kind.CHATTER, cues.SMALL_TALK, 1.0),
 )
 
 

@@ -30,6 +30,7 @@ _REQUEST, _NEGATE, _NEGATE_NEXT, _SPAM = Kind.REQUEST, Kind.NEGATE, Kind.NEGATE_
 _COMPLAINT, _DONE, _SECOND, _PAST = Kind.COMPLAINT, Kind.DONE, Kind.SECOND, Kind.PAST
 _BACK, _ELSEWHERE, _HARDSHIP = Kind.BACK, Kind.ELSEWHERE, Kind.HARDSHIP
 _AWAY, _FRAIL, _ALONE, _CANT = Kind.AWAY, Kind.FRAIL, Kind.ALONE, Kind.CANT
+_CHATTER = Kind.CHATTER
 
 
 class Weigher:
@@ -40,6 +41,7 @@ class Weigher:
         "asking",
         "back",
         "clauses",
+        "denials",
         "elsewhere",
         "hardship",
         "negators",
@@ -61,6 +63,7 @@ class Weigher:
                 self.sentences.append(stop.end())
         # where the cue words are (filled in by read_cues)
         self.negators: list[tuple[int, int, bool]] = []  # start, end, negates only the next word
+        self.denials = False  # 不是 or 并非 among the negators (不是贷款, 是助学金)
         self.asking: set[int] = set()  # sentence numbers
         self.past: list[int] = []
         self.seconds: list[int] = []
@@ -90,6 +93,8 @@ class Weigher:
                 elif kind is _NEGATE or kind is _NEGATE_NEXT:
                     if not questions or not opened_before(start, questions):  # 要不要办, 是不是
                         self.negators.append((start, end, kind is _NEGATE_NEXT))
+                        if phrase in cues.DENY:
+                            self.denials = True
                 elif kind is _SPAM:
                     found.spam += entry.weight
                 elif kind is _COMPLAINT:
@@ -110,14 +115,23 @@ class Weigher:
                     self.elsewhere.append((start, end))
                 elif kind is _HARDSHIP:
                     self.hardship.append(start)
+                elif kind is _CHATTER:
+                    found.chatter = True
 
-    def negated(self, start: int) -> bool:
-        """Does a negating word reach this position within its clause?"""
+    def negated(self, start: int, *, denied: bool = False) -> bool:
+        """Does a negating word reach this position within its clause? A 是 in between ends its
+        reach (不是报销是救助: 救助 stands). `denied`: only a denial (不是, 并非) counts."""
         if not self.negators:
             return False
         clause = bisect_right(self.clauses, start)
+        text = self.text
         for n_start, n_end, next_only in self.negators:
-            reaches = n_end <= start <= n_end + (0 if next_only else NEGATE_REACH)
+            if next_only:
+                reaches = not denied and n_end == start
+            else:
+                reaches = n_end <= start <= n_end + NEGATE_REACH and "是" not in text[n_end:start]
+                if denied and text[n_start:n_end] not in cues.DENY:
+                    reaches = False
             if reaches and bisect_right(self.clauses, n_start) == clause:
                 return True
         return False
