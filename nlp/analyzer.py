@@ -30,6 +30,7 @@ class Analyzer:
         self.lexicon = lexicon
         self.segmenter = segmenter
         self._rules = lexicon.rules
+        self._sides = lexicon.sides
         self._pairs: frozenset[str] | None = None  # the segmenter's, once it is loaded
 
     def analyze(self, text: str) -> Evidence:
@@ -86,7 +87,7 @@ class Analyzer:
                 for e in meaning.singles
                 if e.kind is _KEYWORD
             ]
-            parts = phrases.rule_parts(rules)
+            parts = phrases.rule_parts(rules, self._sides)
             for rule_index in rules:
                 item = self._rule(rule_index, parts[rule_index], singles, keywords, weigh)
                 if item is not None:
@@ -110,7 +111,8 @@ class Analyzer:
         if rule.nested[1] and len(seconds) > 1:
             seconds = _outermost(seconds)
         matter = rule.matter
-        if rule.short:  # 补 in 补贴, 报 in 报名: a character of another word is no part
+        # 补 in 补贴, 报 in 报名: a character of another word is no part (no keywords: none is)
+        if rule.short and singles:
             firsts = _own_parts(firsts, singles, matter)
             seconds = _own_parts(seconds, singles, matter)
         if weigh.denials:  # 不是贷款: a denied part is no part
@@ -136,10 +138,24 @@ class Analyzer:
             or _within(b, keywords, matter, strictly=True)
         ):
             weight *= BORROWED_PART
-        whole = weigh.whole
-        if not (
-            (a_end - a_start != 2 or whole(a_start, a_end))
-            and (b_end - b_start != 2 or whole(b_start, b_end))
+        whole, text, pairs = weigh.whole, weigh.text, weigh.pairs
+        if not (  # weigh.whole's first test inline, as for single keywords in analyze()
+            (
+                a_end - a_start != 2
+                or (
+                    text[a_start - 1 : a_start + 1] not in pairs
+                    and text[a_end - 1 : a_end + 1] not in pairs
+                )
+                or whole(a_start, a_end)
+            )
+            and (
+                b_end - b_start != 2
+                or (
+                    text[b_start - 1 : b_start + 1] not in pairs
+                    and text[b_end - 1 : b_end + 1] not in pairs
+                )
+                or whole(b_start, b_end)
+            )
         ):
             weight *= NOT_WHOLE
         full, base = weigh.factors(a_start)

@@ -115,7 +115,8 @@ def _traditional() -> frozenset[str]:
 
 
 def _plain() -> re.Pattern[str]:
-    """Texts of simplified characters, ASCII without capitals or spaces, and common marks.
+    """Texts of simplified characters, ASCII without capitals, common marks, and single spaces
+    between them (none leading, trailing or doubled: the whitespace pass would change those).
 
     For these normalize() only swaps the usual full-width marks (，？！：；), so most requests
     skip NFKC, the traditional-character and the whitespace passes (built once, ~15 ms).
@@ -137,7 +138,8 @@ def _plain() -> re.Pattern[str]:
         body = "".join(
             re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in spans
         )
-        _PLAIN = re.compile(f"[{body}]*")
+        # single spaces between words too (村里能开证明不 娃上学要用): the space pass keeps them
+        _PLAIN = re.compile(f"(?:[{body}]+(?: [{body}]+)*)?")
     return _PLAIN
 
 
