@@ -8,6 +8,8 @@ from typing import Any
 
 from telegram import (
     Bot,
+    BotCommand,
+    BotCommandScopeChat,
     ForceReply,
     InlineKeyboardMarkup,
     Message,
@@ -53,6 +55,12 @@ async def telegram_call(bot: Bot, method: str, chat_id: int, payload: dict[str, 
             reply_markup=markup,
         )
         return copied.message_id
+    if method == "setMyCommands":  # a staff member's own menu in their chat
+        await bot.set_my_commands(
+            [BotCommand(c["command"], c["description"]) for c in kwargs["commands"]],
+            scope=BotCommandScopeChat(chat_id),
+        )
+        return None
     raise BadRequest(f"unsupported outbox method {method}")
 
 

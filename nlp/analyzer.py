@@ -138,25 +138,7 @@ class Analyzer:
             or _within(b, keywords, matter, strictly=True)
         ):
             weight *= BORROWED_PART
-        whole, text, pairs = weigh.whole, weigh.text, weigh.pairs
-        if not (  # weigh.whole's first test inline, as for single keywords in analyze()
-            (
-                a_end - a_start != 2
-                or (
-                    text[a_start - 1 : a_start + 1] not in pairs
-                    and text[a_end - 1 : a_end + 1] not in pairs
-                )
-                or whole(a_start, a_end)
-            )
-            and (
-                b_end - b_start != 2
-                or (
-                    text[b_start - 1 : b_start + 1] not in pairs
-                    and text[b_end - 1 : b_end + 1] not in pairs
-                )
-                or whole(b_start, b_end)
-            )
-        ):
+        if not (weigh.whole(a_start, a_end) and weigh.whole(b_start, b_end)):
             weight *= NOT_WHOLE
         full, base = weigh.factors(a_start)
         spans = ((a_start, a_end), (b_start, b_end))

@@ -119,7 +119,6 @@ class Meaning:
     parts: tuple[tuple[int, int], ...]  # (rule, slot) of two-part keywords
     left: frozenset[int]  # rules this phrase can open (slot 0)
     right: frozenset[int]  # rules this phrase can close (slot 1)
-    either: frozenset[int]  # left | right
     cues: tuple[Entry, ...]  # everything else
     covers: bool  # a keyword or neutral phrase: hides shorter keywords inside it
     neutral: bool
@@ -147,7 +146,6 @@ class Meaning:
             parts=tuple((e.target, e.slot) for e in unique if e.kind is Kind.PART),
             left=frozenset(e.target for e in unique if e.kind is Kind.PART and e.slot == 0),
             right=frozenset(e.target for e in unique if e.kind is Kind.PART and e.slot == 1),
-            either=frozenset(e.target for e in unique if e.kind is Kind.PART),
             cues=tuple(e for e in unique if e.kind not in _MATTER_KINDS),
             covers=bool(kinds & {Kind.KEYWORD, Kind.NEUTRAL}),
             neutral=Kind.NEUTRAL in kinds,
@@ -188,18 +186,9 @@ class _Index:
             implementation=Implementation.ContiguousNFA,
         )
 
-    def hits(self, backwards: str) -> list[Hit]:
-        """The phrases in a reversed text as Hits of the forward text, by start, then end."""
-        size, phrases, meanings = len(backwards), self.phrases, self.meanings
-        found = [
-            (size - end, size - start, phrases[index], meanings[index])
-            for index, start, end in self.automaton.find_matches_as_indexes(backwards, True)
-        ]
-        found.reverse()
-        return found
-
     def found(self, backwards: str) -> Found:
-        """hits(), sorted straight into Found's lists by the precomputed `uses` of each phrase."""
+        """The phrases in a reversed text as Hits of the forward text (by start, then end),
+        sorted straight into Found's lists by the precomputed `uses` of each phrase."""
         size, phrases, meanings, uses = len(backwards), self.phrases, self.meanings, self.uses
         matches = self.automaton.find_matches_as_indexes(backwards, True)
         matches.reverse()  # by start, then end, as hits() gives them

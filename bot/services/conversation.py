@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot import messages
 from bot.services import attachments, casework, intake, outbox, rating, tickets
@@ -32,7 +32,7 @@ from bot.services.steps import (
     seen,
     villager_of,
 )
-from models import OPEN_STATUSES, Agent, Channel, EventKind, Priority, Ticket, Villager
+from models import Agent, Channel, EventKind, Priority, Ticket, Villager
 
 log = logging.getLogger(__name__)
 CALL_BACK_KINDS = ("voice", "audio", "video_note", "location")
@@ -92,8 +92,9 @@ def from_villager(deps: Deps, *, villager_id: int, msg: Incoming) -> Outcome:
     if media is not None and media.kind in FILE_KINDS:
         # A picture or file with no words, sent while exactly one matter is open, is nearly
         # always the material the agent asked for: it goes to that matter, not into a hint.
-        only = _only_open_ticket(deps, villager_id)
-        if only is not None:
+        open_ones = tickets.cancellable(deps, villager_id=villager_id)
+        if len(open_ones) == 1:
+            only = open_ones[0].id or 0
             added = add_to_ticket(deps, villager_id=villager_id, ticket_id=only, msg=msg)
             if added is not None:
                 return added
@@ -101,17 +102,6 @@ def from_villager(deps: Deps, *, villager_id: int, msg: Incoming) -> Outcome:
     with deps.tx() as session:
         outbox.send(session, msg.chat_id, messages.NON_TEXT.get(kind, messages.NON_TEXT["other"]))
     return "hint"
-
-
-def _only_open_ticket(deps: Deps, villager_id: int) -> int | None:
-    """The villager's one open ticket, or None when there are none or several."""
-    with deps.read() as session:
-        found = session.exec(
-            select(Ticket.id)
-            .where(Ticket.villager_id == villager_id, col(Ticket.status).in_(OPEN_STATUSES))
-            .limit(2)
-        ).all()
-    return found[0] if len(found) == 1 else None
 
 
 def _villager_reply(deps: Deps, villager_id: int, msg: Incoming) -> Outcome | None:

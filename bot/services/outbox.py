@@ -106,6 +106,15 @@ def copy(
     return _queue(session, chat_id, "copyMessage", payload, kind, priority, ticket_id, None)
 
 
+def set_menu(session: Session, chat_id: int, commands: dict[str, str]) -> Outbox:
+    """Queue setMyCommands for one chat: the command menu this person sees (name → description)."""
+    payload: dict[str, Any] = {
+        "commands": [{"command": name, "description": text} for name, text in commands.items()],
+        "scope": {"type": "chat", "chat_id": chat_id},
+    }
+    return _queue(session, chat_id, "setMyCommands", payload, "menu", Priority.DIGEST, None, None)
+
+
 def _queue(
     session: Session,
     chat_id: int,
@@ -152,13 +161,4 @@ def edit(
         payload["message_id"] = message_id
     else:
         payload["edit_of"] = edit_of
-    row = Outbox(
-        chat_id=chat_id,
-        method="editMessageText",
-        payload=payload,
-        kind=kind,
-        priority=priority,
-        ticket_id=ticket_id,
-    )
-    session.add(row)
-    return row
+    return _queue(session, chat_id, "editMessageText", payload, kind, priority, ticket_id, None)

@@ -45,6 +45,13 @@ def identify(deps: Deps, telegram_id: int) -> Identity:
         return Identity(telegram_id, agent, villager)
 
 
+def greet_staff(deps: Deps, *, agent: Agent, chat_id: int) -> None:
+    """/start or /help from an agent or supervisor: their help text and their own command menu."""
+    with deps.tx() as session:
+        outbox.send(session, chat_id, messages.HELP_AGENT)
+        outbox.set_menu(session, chat_id, messages.commands_for(agent.role))
+
+
 def townships(deps: Deps) -> list[Township]:
     with deps.read() as session:
         return list(session.exec(select(Township).order_by(col(Township.id))).all())
@@ -206,6 +213,7 @@ def _link_agent(session: Session, deps: Deps, agent: Agent, telegram_id: int) ->
         area=messages.esc(views.agent_area(session, agent)),
         tasks=messages.AGENT_OPEN_TASKS.format(n=len(open_tickets)) if open_tickets else "",
     )
+    outbox.set_menu(session, telegram_id, messages.commands_for(agent.role))
     outbox.send(session, telegram_id, text, markup={"remove_keyboard": True}, kind="agent_linked")
     if newly:  # cards that could not be delivered before the agent linked Telegram
         for ticket in open_tickets:

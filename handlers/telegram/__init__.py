@@ -48,7 +48,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
     commands = {
         "start": registration.start,
-        "help": help_command,
+        "help": registration.help_command,
         "me": registration.me_command,
         "my": villager.my_tickets,
         "card": villager.contact_card,
@@ -92,13 +92,6 @@ async def on_message(update: Update, context: common.Ctx) -> None:
         await villager.on_villager_message(update, context, me.villager.id or 0)
     else:
         common.say(context, common.chat_id(update), messages.NOT_REGISTERED)
-
-
-async def help_command(update: Update, context: common.Ctx) -> None:
-    me = common.who(update, context)
-    text = messages.HELP_AGENT if me.agent is not None else messages.HELP_VILLAGER
-    common.say(context, common.chat_id(update), text)
-    await common.fit_menu(context, common.chat_id(update), me)
 
 
 async def unknown_command(update: Update, context: common.Ctx) -> None:

@@ -7,8 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Message, Update
-from telegram.error import TelegramError
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import CallbackContext, ExtBot
 
 from bot import callbacks, messages
@@ -51,24 +50,6 @@ def deps(context: Ctx) -> Deps:
 def who(update: Update, context: Ctx) -> Identity:
     assert update.effective_user is not None
     return identify(deps(context), update.effective_user.id)
-
-
-async def fit_menu(context: Ctx, chat: int, me: Identity) -> None:
-    """Give a recognised agent or supervisor their own command menu in their chat.
-
-    Villagers keep the default menu set at start-up. A menu is a nicety, so a failure is logged
-    and nothing else happens.
-    """
-    if me.agent is None:
-        return
-    menu = messages.commands_for(me.agent.role)
-    try:
-        await context.bot.set_my_commands(
-            [BotCommand(name, text) for name, text in menu.items()],
-            scope=BotCommandScopeChat(chat),
-        )
-    except TelegramError as exc:
-        log.warning("could not set the staff menu for chat %s: %s", chat, exc)
 
 
 def say(context: Ctx, chat_id: int, text: str, **kw: Any) -> None:

@@ -13,7 +13,6 @@ from handlers.telegram.common import (
     Ctx,
     chat_id,
     deps,
-    fit_menu,
     press,
     reply,
     say,
@@ -31,8 +30,7 @@ async def start(update: Update, context: Ctx) -> None:
     """/start: agents are greeted as agents; everyone else registers township → village → group."""
     me = who(update, context)
     if me.agent is not None:
-        say(context, chat_id(update), messages.HELP_AGENT)
-        await fit_menu(context, chat_id(update), me)
+        registration.greet_staff(deps(context), agent=me.agent, chat_id=chat_id(update))
         return
     keyboard = _township_keyboard(context)
     if not keyboard:
@@ -47,6 +45,15 @@ async def start(update: Update, context: Ctx) -> None:
         messages.AGENT_HINT,
         markup=outbox.contact_keyboard(messages.AGENT_BUTTON),
     )
+
+
+async def help_command(update: Update, context: Ctx) -> None:
+    """/help: staff get their help and their own menu; everyone else the villager's help."""
+    me = who(update, context)
+    if me.agent is not None:
+        registration.greet_staff(deps(context), agent=me.agent, chat_id=chat_id(update))
+    else:
+        say(context, chat_id(update), messages.HELP_VILLAGER)
 
 
 def _restart(context: Ctx, query: CallbackQuery, cb: Callback, me: Identity) -> None:
@@ -148,4 +155,3 @@ async def on_contact(update: Update, context: Ctx) -> None:
         )
 
     reply(context, update, share)
-    await fit_menu(context, chat_id(update), who(update, context))  # an agent who just linked

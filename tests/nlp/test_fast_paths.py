@@ -49,13 +49,13 @@ def test_the_automaton_finds_every_phrase_in_start_then_end_order(
 
 
 def test_nested_keywords_are_exactly_those_inside_a_covering_phrase(clf: Classifier) -> None:
-    index = clf._lexicon._index
-    meanings = dict(zip(index.phrases, index.meanings, strict=True))
+    lexicon = clf._lexicon
+    meanings = dict(zip(lexicon._index.phrases, lexicon._index.meanings, strict=True))
     inside = {
         phrase
         for cover in {p for p, m in meanings.items() if m.covers}
-        for start, end, phrase, meaning in index.hits(cover[::-1])
-        if meaning.singles and end - start < len(cover)
+        for start, end, phrase, _ in lexicon.find(cover).singles
+        if end - start < len(cover)
     }
     assert {p for p, m in meanings.items() if m.singles and m.nested} == inside
 
