@@ -151,7 +151,7 @@ def build(
     )
     ptb.bot_data.deps_ = deps
     ptb.bot_data.web_base_url = settings.web.base_url
-    dispatcher = Dispatcher(engine, ptb.bot)
+    dispatcher = Dispatcher(engine, ptb.bot, clock=deps.now)
     deps.on_commit.append(dispatcher.wake)
     scheduler = Scheduler(deps)
     feeder = Feeder(deps, ptb)

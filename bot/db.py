@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
+
+from models.types import CLOCK
 
 log = logging.getLogger(__name__)
 READ_ONLY = "daiban_read_only"
@@ -62,6 +65,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def clocked(engine: Engine, clock: Callable[[], datetime]) -> Engine:
+    """The same engine; every row written through it is stamped with `clock()` (models.types)."""
+    return engine.execution_options(**{CLOCK: clock})
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, or_, update
@@ -23,11 +24,12 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter
 
 from bot.coalesce import coalesce_cards
-from bot.db import session_scope
+from bot.db import clocked, session_scope
 from bot.pacing import Pacer
 from bot.services import delivery
 from bot.telegram_calls import retry_seconds, telegram_call
 from models import Outbox, OutboxStatus, utcnow
+from models.types import CLOCK
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +68,14 @@ class Dispatcher:
         per_chat: int = 3,
         lease: timedelta = timedelta(minutes=5),
         max_backoff: float = 300.0,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.engine = engine
+        # The services' clock (Deps.clock, or the one a clocked engine carries), so "due now"
+        # means the same to the dispatcher as to whoever wrote the row.
+        self.clock: Callable[[], datetime] = (
+            clock or engine.get_execution_options().get(CLOCK) or utcnow
+        )
+        self.engine = clocked(engine, self.clock)
         self.bot = bot
         self.pacer = Pacer(
             global_limit=global_limit, chat_interval=chat_interval, chat_burst=chat_burst
@@ -145,7 +153,7 @@ class Dispatcher:
             result = session.execute(
                 update(Outbox)
                 .where(col(Outbox.status) == OutboxStatus.SENDING)
-                .values(status=OutboxStatus.PENDING, not_before=utcnow())
+                .values(status=OutboxStatus.PENDING, not_before=self.clock())
             )
             return int(getattr(result, "rowcount", 0) or 0)
 
@@ -155,7 +163,7 @@ class Dispatcher:
         Telegram counts those messages in its windows too; replaying their times into the
         global window and the per-chat buckets keeps a fresh sender from drawing a 429.
         """
-        wall, mono = utcnow(), time.monotonic()
+        wall, mono = self.clock(), time.monotonic()
         with Session(self.engine) as session:
             rows = session.exec(
                 select(Outbox.chat_id, Outbox.sent_at)
@@ -198,7 +206,7 @@ class Dispatcher:
         return len(rows)
 
     def _claim(self) -> list[tuple[int, int]]:
-        now = utcnow()
+        now = self.clock()
         busy = {chat: lane.queue.qsize() + 1 for chat, lane in self._lanes.items()}
         with session_scope(self.engine) as session:
             query = (
@@ -335,7 +343,7 @@ class Dispatcher:
             row.attempts += 1
             row.error = error
             if status is OutboxStatus.SENT:
-                row.sent_at = utcnow()
+                row.sent_at = self.clock()
                 row.tg_message_id = message_id
                 self.stats.sent += 1
                 delivery.delivered(session, row.chat_id)
@@ -358,10 +366,10 @@ class Dispatcher:
             row.attempts += 1
             row.error = error
             if keep:
-                row.not_before = utcnow() + self.lease
+                row.not_before = self.clock() + self.lease
             else:
                 row.status = OutboxStatus.PENDING
-                row.not_before = utcnow() + timedelta(seconds=delay or 0)
+                row.not_before = self.clock() + timedelta(seconds=delay or 0)
 
     def _rewrite(self, row_id: int, method: str, payload: dict[str, Any]) -> None:
         with session_scope(self.engine) as session:

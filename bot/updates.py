@@ -67,7 +67,7 @@ class Feeder:
     async def _feed_locked(self, limit: int) -> int:
         handled = 0
         while handled < limit:
-            with Session(self.deps.engine, expire_on_commit=False) as session:
+            with Session(self.deps.writer, expire_on_commit=False) as session:
                 row = inbound.lock_next(session)
                 if row is None:
                     session.rollback()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, enum_type, utcnow
+from models.types import UTCDateTime, enum_type, stamped
 
 
 class InboundStatus(enum.StrEnum):
@@ -33,6 +33,6 @@ class InboundUpdate(SQLModel, table=True):
     status: InboundStatus = Field(default=InboundStatus.RECEIVED, sa_type=enum_type(InboundStatus))
     attempts: int = 0
     lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    received_at: datetime = stamped()
     handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = Field(default=None, sa_type=Text)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, enum_type, utcnow
+from models.types import UTCDateTime, enum_type, stamped
 
 
 class OutboxStatus(enum.StrEnum):
@@ -36,7 +36,7 @@ class DigestSent(SQLModel, table=True):
 
     day: date = Field(primary_key=True)
     agent_id: int = Field(foreign_key="agent.id", primary_key=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = stamped()
 
 
 class Outbox(SQLModel, table=True):
@@ -52,8 +52,8 @@ class Outbox(SQLModel, table=True):
     priority: int = Priority.NOTIFY
     status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_type=enum_type(OutboxStatus))
     attempts: int = 0
-    not_before: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    not_before: datetime = stamped()
+    created_at: datetime = stamped()
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     tg_message_id: int | None = Field(default=None, sa_type=BigInteger)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)

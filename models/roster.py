@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, enum_type, utcnow
+from models.types import enum_type, stamped
 
 
 class Role(enum.StrEnum):
@@ -65,8 +65,8 @@ class Agent(SQLModel, table=True):
     active: bool = True
     night_alerts: bool = False  # supervisors who opt in get escalations during quiet hours
     unreachable: str | None = Field(default=None, sa_type=String(200))  # why messages fail
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = stamped()
+    updated_at: datetime = stamped(on_update=True)
 
 
 class Coverage(SQLModel, table=True):
@@ -85,5 +85,5 @@ class Villager(SQLModel, table=True):
     phone: str | None = Field(default=None, sa_type=String(20), index=True)
     group_id: int = Field(foreign_key="village_group.id", index=True)
     unreachable: str | None = Field(default=None, sa_type=String(200))  # why messages fail
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = stamped()
+    updated_at: datetime = stamped(on_update=True)

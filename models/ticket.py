@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Index, String, Text
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, enum_type, utcnow
+from models.types import UTCDateTime, enum_type, stamped
 from nlp import Mode
 
 
@@ -79,7 +79,7 @@ class TicketBase(SQLModel):
     matter_name: str | None = Field(default=None, sa_type=String(64))
     status: TicketStatus = Field(default=TicketStatus.PENDING, sa_type=enum_type(TicketStatus))
     due_at: datetime = Field(sa_type=UTCDateTime)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = stamped()
 
 
 class Ticket(TicketBase, table=True):
@@ -99,7 +99,7 @@ class Ticket(TicketBase, table=True):
     documents: list[str] = Field(default_factory=list, sa_type=JSON)
     circumstances: list[str] = Field(default_factory=list, sa_type=JSON)
     confidence: float = 0.0
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = stamped(on_update=True)
     accepted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     close_note: str | None = Field(default=None, sa_type=Text)
@@ -129,7 +129,7 @@ class TicketEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    at: datetime = stamped()
     kind: EventKind = Field(sa_type=enum_type(EventKind))
     actor: str = Field(sa_type=String(32))  # "villager:3", "agent:7", "system"
     from_status: TicketStatus | None = Field(default=None, sa_type=enum_type(TicketStatus))
@@ -152,7 +152,7 @@ class PendingRequest(SQLModel, table=True):
     source_ref: str | None = Field(default=None, sa_type=String(96), unique=True)
     choices: list[str] = Field(default_factory=list, sa_type=JSON)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = stamped()
 
 
 class TicketCounter(SQLModel, table=True):
@@ -183,7 +183,7 @@ class Attachment(SQLModel, table=True):
     chat_id: int = Field(sa_type=BigInteger)  # where the original message is (for copyMessage)
     message_id: int = Field(sa_type=BigInteger)
     sender: str = Field(sa_type=String(32))  # "villager:3", "agent:7"
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = stamped()
 
 
 class HeldStatus(enum.StrEnum):
@@ -204,7 +204,7 @@ class HeldRequest(SQLModel, table=True):
     source_ref: str | None = Field(default=None, sa_type=String(96), unique=True)
     call_back: bool = False  # a voice note or a location: becomes a 流动办 call-back ticket
     status: HeldStatus = Field(default=HeldStatus.HELD, sa_type=enum_type(HeldStatus, 12))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = stamped()
     decided_by: int | None = Field(default=None, foreign_key="agent.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
-from models.types import UTCDateTime, enum_type, utcnow
+from models.types import UTCDateTime, enum_type, stamped
 
 
 class WebTokenKind(enum.StrEnum):
@@ -25,6 +25,6 @@ class WebToken(SQLModel, table=True):
     token_hash: str = Field(sa_type=String(64), unique=True)
     kind: WebTokenKind = Field(sa_type=enum_type(WebTokenKind, 8))
     agent_id: int = Field(foreign_key="agent.id", index=True)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_at: datetime = stamped()
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

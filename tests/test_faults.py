@@ -32,7 +32,6 @@ from models import (
     TicketEvent,
     VillageGroup,
     Villager,
-    utcnow,
 )
 from nlp import Classifier
 from tests.factories import load_demo_roster
@@ -63,7 +62,7 @@ def seed(db_url: str, classifier: Classifier, fake: FakeBotAPI, villagers: int) 
     for text_ in REQUESTS:  # the test only makes sense if these are clear requests
         result = classifier.classify(text_)
         assert result.category is not None and not result.clarify, text_
-    with Session(engine) as s:
+    with Session(deps.writer) as s:
         for agent in s.exec(select(Agent).where(col(Agent.telegram_id).is_not(None))).all():
             fake.add_user(agent.telegram_id or 0, agent.name)
         groups = s.exec(select(VillageGroup.id)).all()
@@ -176,9 +175,9 @@ async def test_two_processes_on_postgresql_never_send_twice(
         ).ticket
         assert t is not None
         due.append(t.id)
-    with Session(deps.engine) as s:
+    with Session(deps.writer) as s:
         for t in s.exec(select(Ticket).where(col(Ticket.id).in_(due))).all():
-            t.next_check_at = utcnow()
+            t.next_check_at = deps.now()
         s.commit()
         reachable = {a.id for a in s.exec(select(Agent).where(col(Agent.telegram_id).is_not(None)))}
         due = [

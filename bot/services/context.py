@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.db import reader, session_scope
+from bot.db import clocked, reader, session_scope
 from models import utcnow
 from nlp import Classifier
 
@@ -42,6 +42,12 @@ class Deps:
     clock: Callable[[], datetime] = utcnow
     on_commit: list[Callable[[], None]] = field(default_factory=list)
     observers: list[Callable[[str, float], None]] = field(default_factory=list)
+    writer: Engine = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Writes go through an engine that carries the clock: every created_at, updated_at,
+        # event time and outbox not_before is stamped from it, never from the wall clock.
+        self.writer = clocked(self.engine, self.now)
 
     def now(self) -> datetime:
         return self.clock()
@@ -49,7 +55,7 @@ class Deps:
     @contextmanager
     def tx(self) -> Iterator[Session]:
         """One transaction; after the commit the dispatcher is nudged to send new outbox rows."""
-        with session_scope(self.engine) as session:
+        with session_scope(self.writer) as session:
             yield session
         for hook in self.on_commit:
             hook()

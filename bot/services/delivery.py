@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from bot import messages
-from models import Agent, EventKind, Outbox, Ticket, TicketEvent, Villager, utcnow
+from models import Agent, EventKind, Outbox, Ticket, TicketEvent, Villager
 
 
 def reason_label(error: str) -> str:
@@ -37,7 +37,6 @@ def undeliverable(session: Session, row: Outbox, error: str, *, person_gone: boo
         session.add(
             TicketEvent(
                 ticket_id=row.ticket_id,
-                at=utcnow(),
                 kind=EventKind.UNDELIVERED,
                 actor="system",
                 from_status=status,

@@ -20,7 +20,6 @@ from models import (
     Village,
     VillageGroup,
     Villager,
-    utcnow,
 )
 from nlp import mask_pii
 
@@ -101,7 +100,6 @@ def register_villager(deps: Deps, *, telegram_id: int, name: str, group_id: int)
             session.add(villager)
         else:
             villager.group_id = group_id
-            villager.updated_at = utcnow()
         session.flush()
         agent, _ = responsible_agent(session, group_id)
         card = views.card(session, agent) if agent else messages.NO_AGENT_CARD
@@ -146,7 +144,6 @@ def remove_phone(deps: Deps, *, villager_id: int) -> bool:
             raise NotFound(messages.NOT_REGISTERED)
         had = villager.phone is not None
         villager.phone = None
-        villager.updated_at = utcnow()
         log.info("villager %s removed their phone", villager_id)
         return had
 
@@ -191,7 +188,6 @@ def share_contact(
         if villager is None:
             raise NotFound(messages.CONTACT_UNKNOWN, phone=mask_pii(phone))
         villager.phone = normalized or phone[:20]
-        villager.updated_at = utcnow()
         text = messages.VILLAGER_PHONE_SAVED.format(phone=mask_pii(villager.phone))
         outbox.send(session, telegram_id, text, markup={"remove_keyboard": True}, kind="phone")
         return text
@@ -200,7 +196,6 @@ def share_contact(
 def _link_agent(session: Session, deps: Deps, agent: Agent, telegram_id: int) -> str:
     newly = agent.telegram_id is None
     agent.telegram_id = telegram_id
-    agent.updated_at = utcnow()
     session.flush()
     open_tickets = session.exec(
         select(Ticket)
@@ -230,7 +225,6 @@ def toggle_night_alerts(deps: Deps, *, agent_id: int) -> bool:
         if agent is None or not agent.role.is_supervisor:
             raise NotAllowed(messages.NIGHT_ONLY_SUPERVISORS)
         agent.night_alerts = not agent.night_alerts
-        agent.updated_at = utcnow()
         return agent.night_alerts
 
 

@@ -17,7 +17,7 @@ from typing import TypeVar
 from sqlmodel import Session, select
 
 from bot.services.context import Deps
-from models import Agent, Coverage, Role, Township, Village, VillageGroup, utcnow
+from models import Agent, Coverage, Role, Township, Village, VillageGroup
 
 COLUMNS = ("township", "village", "group", "agent_name", "agent_phone", "telegram_id", "role")
 _HEADER_ALIASES = {
@@ -279,7 +279,6 @@ def _sync(session: Session, rows: list[RosterRow], summary: ImportSummary) -> No
             agents[row.phone] = agent
             summary.bump(summary.created, "agents")
         elif _assign_changes(agent, fields):
-            agent.updated_at = utcnow()
             summary.bump(summary.updated, "agents")
         session.flush()
         seen.add(row.phone)
@@ -291,7 +290,6 @@ def _sync(session: Session, rows: list[RosterRow], summary: ImportSummary) -> No
     for phone, agent in agents.items():
         if phone not in seen and agent.active:
             agent.active = False
-            agent.updated_at = utcnow()
             summary.deactivated += 1
     _sync_coverage(session, coverage, summary)
 

@@ -10,14 +10,22 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from telegram import Bot
 
+from bot.db import clocked
 from bot.dispatch import Dispatcher
 from bot.fakeapi import FakeBotAPI
 from bot.services import outbox
 from bot.services.context import Deps
-from models import EventKind, Outbox, OutboxStatus, Priority, TicketEvent, Villager, utcnow
+from models import EventKind, Outbox, OutboxStatus, Priority, TicketEvent, Villager
 from tests import factories
+from tests.factories import Clock
 
 TOKEN = "700000003:AAdispatch-test-fake-bot-api-token-0"
+
+
+@pytest.fixture
+def engine(engine: Engine, clock: Clock) -> Engine:
+    """Rows written here and the dispatcher share the test's clock (bot.db.clocked)."""
+    return clocked(engine, clock)
 
 
 @pytest.fixture
@@ -196,20 +204,20 @@ async def test_replies_go_before_digests(engine: Engine, bot: Bot, fake: FakeBot
 
 
 async def test_a_claim_left_by_a_crashed_process_is_picked_up_after_its_lease(
-    engine: Engine, bot: Bot, fake: FakeBotAPI
+    engine: Engine, bot: Bot, fake: FakeBotAPI, clock: Clock
 ) -> None:
     row_id = queue(engine, 4, "崩溃前领走的")
     with Session(engine) as s:
         row = s.get(Outbox, row_id)
         assert row is not None
-        row.status, row.not_before = OutboxStatus.SENDING, utcnow() + timedelta(minutes=5)
+        row.status, row.not_before = OutboxStatus.SENDING, clock() + timedelta(minutes=5)
         s.commit()
     await Dispatcher(engine, bot, chat_interval=0).drain()
     assert fake.messages(4) == []  # still leased to the dead process
     with Session(engine) as s:
         row = s.get(Outbox, row_id)
         assert row is not None
-        row.not_before = utcnow() - timedelta(seconds=1)
+        row.not_before = clock() - timedelta(seconds=1)
         s.commit()
     await Dispatcher(engine, bot, chat_interval=0).drain()
     assert [m.text for m in fake.messages(4)] == ["崩溃前领走的"]
@@ -224,7 +232,7 @@ async def test_many_new_cards_for_one_agent_go_out_as_one_list(
         fake.add_user(uid, f"村民{uid}")
         who = factories.villager(deps, uid, f"村民{uid}")
         factories.ticket(deps, who, "新农合住院报销咋弄")
-    await Dispatcher(deps.engine, bot, chat_interval=0).drain()
+    await Dispatcher(deps.writer, bot, chat_interval=0).drain()
     [listing] = fake.messages(700101)
     assert "12 件新派的事项" in listing.text
     assert len(listing.buttons) == 12 and all(
@@ -245,7 +253,7 @@ async def test_a_blocked_villager_is_flagged_and_the_ticket_records_it(
     wang = factories.villager(deps, 801)
     fake.block_user(801)
     t = factories.ticket(deps, wang)
-    await Dispatcher(deps.engine, bot, chat_interval=0).drain()
+    await Dispatcher(deps.writer, bot, chat_interval=0).drain()
     with Session(deps.engine) as s:
         v = s.get(Villager, wang.id)
         assert v is not None and v.unreachable == "已屏蔽机器人"
@@ -254,8 +262,8 @@ async def test_a_blocked_villager_is_flagged_and_the_ticket_records_it(
         ]
     assert EventKind.UNDELIVERED in kinds
     fake.unblock_user(801)
-    queue(deps.engine, 801, "您好")
-    await Dispatcher(deps.engine, bot, chat_interval=0).drain()
+    queue(deps.writer, 801, "您好")
+    await Dispatcher(deps.writer, bot, chat_interval=0).drain()
     with Session(deps.engine) as s:
         v = s.get(Villager, wang.id)
         assert v is not None and v.unreachable is None

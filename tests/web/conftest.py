@@ -50,7 +50,7 @@ def roster_deps(deps: Deps) -> Deps:
 
 @pytest.fixture
 def webapp(roster_deps: Deps) -> web.Application:
-    dispatcher = Dispatcher(roster_deps.engine, Bot(TOKEN))
+    dispatcher = Dispatcher(roster_deps.writer, Bot(TOKEN))
     return handlers.web.build(roster_deps, dispatcher, settings=web_settings(), bot_token=TOKEN)
 
 

@@ -5,6 +5,7 @@ the bot sends, open the overdue list and a ticket page on a phone-sized screen, 
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,76 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+if not CHROMIUM.exists() and os.environ.get("DAIBAN_REQUIRE_BROWSER"):
+    # CI (.ci/run) installs Chromium and fonts-noto-cjk: there, no browser is a failure, not a skip.
+    raise RuntimeError("DAIBAN_REQUIRE_BROWSER is set but /usr/bin/chromium is missing")
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
-    reason="browser tests need Debian's Chromium: apt-get install -y chromium",
+    reason="browser tests need Debian's Chromium: apt-get install -y chromium fonts-noto-cjk",
 )
 Client = TestClient[web.Request, web.Application]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+# Layout problems a phone user would see: the page wider than the screen, and words that
+# wrap one character per line. `.nw` marks names, statuses and ticket numbers: one line each.
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const width = window.innerWidth;
+  const page = document.documentElement.scrollWidth;
+  if (page > width) {
+    const name = (e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+      (e.className && typeof e.className === "string" ? "." + e.className.split(" ")[0] : "");
+    const over = [...document.querySelectorAll("body *")]
+      .filter(e => e.getBoundingClientRect().right > width + 1 && !e.closest("svg *"))
+      .slice(-3).map(name).join(", ");
+    problems.push(`the page is ${page}px wide on a ${width}px screen (${over})`);
+  }
+  const lines = (node) => {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top));
+    return new Set(tops).size;
+  };
+  for (const el of document.querySelectorAll("body *")) {
+    for (const node of el.childNodes) {
+      const text = node.nodeType === 3 ? node.textContent.trim() : "";
+      const chars = [...text].length;
+      if (chars >= 2 && lines(node) >= chars) {
+        problems.push(`"${text}" breaks one character per line`);
+      }
+    }
+    if (el.matches(".nw") && el.textContent.trim() && lines(el) > 1) {
+      problems.push(`"${el.textContent.trim()}" wraps`);
+    }
+  }
+  return problems;
+}"""
+
+
+async def cjk_fonts(page: Any) -> set[str]:
+    """The fonts Chromium actually drew the page's heading with (DevTools CSS domain)."""
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("DOM.enable")
+    await cdp.send("CSS.enable")
+    root = await cdp.send("DOM.getDocument")
+    node = await cdp.send("DOM.querySelector", {"nodeId": root["root"]["nodeId"], "selector": "h1"})
+    used = await cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+    await cdp.detach()
+    return {
+        f["familyName"] for f in used["fonts"] if f["glyphCount"] > 0 and "CJK" in f["familyName"]
+    }
+
+
+async def fits_a_phone(page: Any, name: str) -> None:
+    """Real Chinese glyphs (not boxes), no sideways scrolling, nothing broken per character."""
+    problems = await page.evaluate(LAYOUT_PROBLEMS)
+    fonts = await cjk_fonts(page)
+    if not fonts:
+        problems.append("the heading was not drawn with a CJK font (install fonts-noto-cjk)")
+    if problems:
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert problems == [], f"{name} on a phone (screenshot in tests/web/artifacts/)"
 
 
 @pytest.fixture
@@ -49,6 +115,9 @@ async def browser(tmp_path: Path) -> AsyncIterator[Any]:
             accept_downloads=True,
             viewport={"width": 390, "height": 844},  # a phone
             locale="zh-CN",
+            # The browser is the user's phone, not the server: it keeps the real clock when the
+            # suite runs under faketime (Chromium spins under libfaketime's LD_PRELOAD).
+            env={k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and "FAKETIME" not in k},
         )
         try:
             yield context
@@ -69,22 +138,24 @@ async def test_a_station_head_signs_in_reads_overdue_and_a_ticket_and_exports(
     page = await browser.new_page()
 
     await page.goto(link)
+    await fits_a_phone(page, "link")
     await page.get_by_role("button", name="登录").click()
     await page.wait_for_url(base + "/")
     assert "赵德胜（村便民服务站站长，柳湾镇杏花村）" in await page.inner_text("header")
     assert await page.inner_text("#overdue-count") == "1"
-    fits = await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    assert fits, "the home page scrolls sideways on a phone"
+    await fits_a_phone(page, "home")
 
     await page.get_by_role("link", name="超期事项").first.click()
     await page.wait_for_url(base + "/overdue")
     row = await page.inner_text("#overdue")
     assert ticket.number in row and "新农合/医保报销" in row and "李建国" in row
+    await fits_a_phone(page, "overdue")
 
     await page.get_by_role("link", name=ticket.number).click()
     await page.wait_for_url(f"{base}/tickets/{ticket.number}")
     trail = await page.inner_text("#trail")
     assert "受理（Telegram）" in trail and "分派 → 李建国" in trail
+    await fits_a_phone(page, "ticket")
 
     await page.goto(base + "/")
     await page.fill("input[name=from]", "2026-11-01")
@@ -98,3 +169,12 @@ async def test_a_station_head_signs_in_reads_overdue_and_a_ticket_and_exports(
     assert sheet is not None
     assert sheet["A3"].value == ticket.number
     assert sheet["H3"].value in ("", None)  # 王秀英 gave no phone
+
+
+async def test_the_sign_in_and_error_pages_fit_a_phone(browser: Any, client: Client) -> None:
+    base = str(client.make_url("")).rstrip("/")
+    page = await browser.new_page()
+    await page.goto(base + "/login")
+    await fits_a_phone(page, "login")
+    await page.goto(base + "/tickets/2026-9999")
+    await fits_a_phone(page, "error")

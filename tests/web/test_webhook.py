@@ -83,7 +83,7 @@ def test_no_webhook_route_without_a_secret(roster_deps: Deps) -> None:
 
     app = handlers.web.build(
         roster_deps,
-        Dispatcher(roster_deps.engine, Bot(TOKEN)),
+        Dispatcher(roster_deps.writer, Bot(TOKEN)),
         settings=web_settings(webhook_url=None, webhook_secret=None),
     )
     assert all(r.resource is None or r.resource.canonical != HOOK for r in app.router.routes())

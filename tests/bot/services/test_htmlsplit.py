@@ -7,10 +7,12 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from bot.db import clocked
 from bot.fakeapi.htmlparse import parse_html, utf16_len
 from bot.services import outbox
 from bot.services.htmlsplit import MAX_TEXT, split_html, visible_length
 from models import Outbox
+from tests.factories import Clock
 
 
 def plain(markup: str) -> str:
@@ -76,9 +78,11 @@ def test_any_markup_splits_into_valid_parts_within_the_limit(lines: list[str], l
     assert ink("".join(plain(p) for p in parts)) == ink(whole)
 
 
-def test_outbox_queues_the_parts_in_order_with_the_buttons_on_the_last(engine: Engine) -> None:
+def test_outbox_queues_the_parts_in_order_with_the_buttons_on_the_last(
+    engine: Engine, clock: Clock
+) -> None:
     text = "\n".join(f"• 事项 {i} " + "新农合住院报销" * 30 for i in range(60))
-    with Session(engine) as s:
+    with Session(clocked(engine, clock)) as s:
         last = outbox.send(s, 801, text, keyboard=[[("接单", "acc:1")]], ticket_id=None)
         s.commit()
         rows = s.exec(select(Outbox).order_by(col(Outbox.id))).all()
