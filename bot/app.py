@@ -101,6 +101,7 @@ class Runtime:
         if self.ptb.running:
             await self.ptb.stop()
         await self.ptb.shutdown()
+        await asyncio.to_thread(self.deps.close)
         self.deps.engine.dispose()
 
 
@@ -133,6 +134,7 @@ def build(
         workday_end=parse_hhmm(settings.app.workday_end),
         policy=policy(settings),
         flood_per_hour=settings.app.flood_per_hour,
+        workers=settings.app.workers,
     )
     bot_token = settings.telegram.bot_token
     secret = token or (bot_token.get_secret_value() if bot_token else None)

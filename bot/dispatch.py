@@ -10,7 +10,6 @@ recorded on the row. A crash loses nothing: an unsent claimed row is picked up w
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from bot.db import clocked, session_scope
 from bot.pacing import Pacer
 from bot.services import delivery
 from bot.telegram_calls import retry_seconds, telegram_call
+from bot.wakeup import Wakeup
 from models import Outbox, OutboxStatus, utcnow
 from models.types import CLOCK
 
@@ -86,7 +86,7 @@ class Dispatcher:
         self.max_backoff = max_backoff
         self.stats = DispatchStats()
         self._lanes: dict[int, _Lane] = {}
-        self._wake: asyncio.Event | None = None
+        self._wake = Wakeup()
         self._idle: asyncio.Event | None = None
 
     # ---- control ---------------------------------------------------------------------------
@@ -102,13 +102,10 @@ class Dispatcher:
 
     def wake(self) -> None:
         """New rows were committed: look at the outbox now rather than at the next tick."""
-        if self._wake is not None:
-            self._wake.set()
+        self._wake.set()
 
     async def run(self, tick: float = 1.0) -> None:
         """Pump forever; cancelled on shutdown. Only the sender process runs this (bot.leader)."""
-        self._events()
-        assert self._wake is not None
         taken_back = self.reclaim()
         if taken_back:
             log.warning("took back %d messages a previous sender had claimed", taken_back)
@@ -123,16 +120,12 @@ class Dispatcher:
                     claimed = 0
                 if claimed == 0:
                     self._wake.clear()
-                    # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(tick):
-                            await self._wake.wait()
+                    await self._wake.wait(tick)
         finally:
             await self._stop_lanes()
 
     async def drain(self, limit: float = 60.0) -> None:
         """Send everything due now, then return (for the CLI, the demo and tests)."""
-        self._events()
         async with asyncio.timeout(limit):
             while True:
                 claimed = await self.pump()
@@ -177,10 +170,6 @@ class Dispatcher:
             if sent_at is None:
                 continue
             self.pacer.remember(chat_id, mono - (wall - sent_at).total_seconds())
-
-    def _events(self) -> None:
-        if self._wake is None:
-            self._wake = asyncio.Event()
 
     async def _stop_lanes(self) -> None:
         tasks = [lane.task for lane in self._lanes.values() if lane.task]

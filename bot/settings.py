@@ -107,6 +107,7 @@ class AppSettings(BaseSettings):
     digest_at: str = Field(default="08:00", pattern=_HHMM)
     quiet_hours: str = Field(default="21:00-08:00", pattern=_HHMM[:-1] + r"-" + _HHMM[1:])
     flood_per_hour: int = Field(default=10, ge=1, le=1000)
+    workers: int = Field(default=8, ge=1, le=64)
 
     @field_validator("tz")
     @classmethod
@@ -234,6 +235,7 @@ _ENV_NAMES = {
     ("app", "digest_at"): "DAIBAN_DIGEST_AT",
     ("app", "quiet_hours"): "DAIBAN_QUIET_HOURS",
     ("app", "flood_per_hour"): "DAIBAN_FLOOD_PER_HOUR",
+    ("app", "workers"): "DAIBAN_WORKERS",
 }
 ENV_VARS: tuple[str, ...] = tuple(_ENV_NAMES.values())
 

@@ -9,7 +9,6 @@ updates to PTB's `process_update` in update_id order and marks each done afterwa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -21,6 +20,7 @@ from telegram.ext import Application
 from bot.services import inbound
 from bot.services.context import Deps
 from bot.telegram_calls import retry_seconds
+from bot.wakeup import Wakeup
 from handlers.telegram.common import BotData
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class Feeder:
     def __init__(self, deps: Deps, app: Application[Any, Any, Any, Any, BotData, Any]) -> None:
         self.deps = deps
         self.app = app
-        self._wake = asyncio.Event()
+        self._wake = Wakeup()
         self._postgres = deps.engine.dialect.name == "postgresql"
 
     def wake(self) -> None:
@@ -49,10 +49,7 @@ class Feeder:
                 log.exception("feeding updates failed; retrying")
                 handled = 0
             if handled == 0:
-                # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancellation.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(tick):
-                        await self._wake.wait()
+                await self._wake.wait(tick)
 
     async def feed_once(self, limit: int = 50) -> int:
         """Handle up to `limit` recorded updates; returns how many."""

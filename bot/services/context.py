@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import ParamSpec, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -14,6 +19,9 @@ from sqlmodel import Session
 from bot.db import clocked, reader, session_scope
 from models import utcnow
 from nlp import Classifier
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,11 @@ class Deps:
     clock: Callable[[], datetime] = utcnow
     on_commit: list[Callable[[], None]] = field(default_factory=list)
     observers: list[Callable[[str, float], None]] = field(default_factory=list)
+    # Threads for blocking service work (database, classifier) of web routes and Telegram
+    # handlers, so the event loop never waits on the database (DAIBAN_WORKERS).
+    workers: int = 8
     writer: Engine = field(init=False, repr=False)
+    _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Writes go through an engine that carries the clock: every created_at, updated_at,
@@ -51,6 +63,19 @@ class Deps:
 
     def now(self) -> datetime:
         return self.clock()
+
+    async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run blocking service work on the bounded worker pool; the loop goes on meanwhile."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="daiban-work")
+        work = functools.partial(contextvars.copy_context().run, fn, *args, **kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, work)
+
+    def close(self) -> None:
+        """Finish the work in hand and stop the worker threads (Runtime.close)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     @contextmanager
     def tx(self) -> Iterator[Session]:

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from bot.dispatch import Dispatcher
 from bot.services.context import Deps
 from bot.settings import WebSettings
-from handlers.web import dashboard, open311, webhook
+from handlers.web import dashboard, open311, signin, webhook
 from handlers.web.context import WEB, WebContext
 from handlers.web.metrics import CONTENT_TYPE, Metrics
 
@@ -61,6 +61,7 @@ def build(
         app.router.add_post(webhook_path(settings), webhook.receive)
     open311.routes(app)
     dashboard.routes(app)
+    signin.routes(app)
     return app
 
 
